@@ -1,0 +1,2 @@
+/* Trapdoor: nothing needed from <linux/export.h>. */
+#include <linux/kernel.h>

@@ -1,0 +1,2 @@
+/* Trapdoor: nothing needed from <linux/fs.h>. */
+#include <linux/kernel.h>

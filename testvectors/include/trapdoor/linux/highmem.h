@@ -1,0 +1,2 @@
+/* Trapdoor: nothing needed from <linux/highmem.h>. */
+#include <linux/kernel.h>

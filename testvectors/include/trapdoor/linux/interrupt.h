@@ -1,0 +1,2 @@
+/* Trapdoor: nothing needed from <linux/interrupt.h>. */
+#include <linux/kernel.h>
