@@ -395,10 +395,14 @@ func TestScenarios(t *testing.T) {
 				t.Fatalf("%s: the link decodes natively; the test is wrong", b.name)
 			}
 			frag := b.link[strings.IndexByte(b.link, '#')+1:]
+			// The previous case's error stays on screen until the page has
+			// read the new fragment, so wait for the text to change to the
+			// expected reason; on a timeout, report what the page shows.
 			var shown string
-			e.run("opening a bad link: "+b.name, chromedp.Evaluate(fmt.Sprintf(`location.hash = %q`, frag), nil),
-				chromedp.Poll(`(() => { const e = document.querySelector("#scenario-error"); return e && e.offsetParent !== null; })()`, nil, chromedp.WithPollingTimeout(10*time.Second)),
-				chromedp.Text("#scenario-error .sv-error-text", &shown, chromedp.ByQuery))
+			e.run("opening a bad link: "+b.name, chromedp.Evaluate(fmt.Sprintf(`location.hash = %q`, frag), nil))
+			_ = chromedp.Run(e.ctx, chromedp.Poll(fmt.Sprintf(`(() => { const e = document.querySelector("#scenario-error .sv-error-text"); return !!e && e.offsetParent !== null && e.textContent.includes(%q); })()`, err.Error()),
+				nil, chromedp.WithPollingTimeout(10*time.Second)))
+			e.run("reading the error: "+b.name, chromedp.Text("#scenario-error .sv-error-text", &shown, chromedp.ByQuery))
 			// The page gives the same reason trapdoor grade/link give.
 			if !strings.Contains(shown, err.Error()) {
 				t.Errorf("%s: the page says %q, the CLI %q", b.name, shown, err.Error())
