@@ -632,7 +632,9 @@ func (w *Workbench) renderControls() app.UI {
 			app.Button().ID("run").Class("btn btn-primary").Text("▶ Run").Title(or(disabledWhy, "Run the program at full speed")).
 				Disabled(idle || running).OnClick(w.run),
 			app.Button().ID("pause").Class("btn").Text("❚❚ Pause").Title(or(disabledWhy, "Stop after the current slice")).
-				Disabled(idle || w.state != protocol.StateRunning).OnClick(w.pause),
+				// On while loading too: a Run pressed then is queued in the
+				// worker, and a Pause right behind it must not be lost.
+				Disabled(idle || !(running || loading)).OnClick(w.pause),
 			app.Button().ID("step").Class("btn").Text("↷ Step").Title(or(disabledWhy, "Execute one instruction")).
 				Disabled(idle || running).OnClick(w.step),
 			app.Button().ID("step-back").Class("btn").Text("↶ Step back").
