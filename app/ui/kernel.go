@@ -99,7 +99,7 @@ func (w *Workbench) renderProcs() app.UI {
 	return kernelPanel("procs", "Processes", fmt.Sprintf("%d alive, %d in all", alive, all),
 		app.Table().Class("ktable procs").Body(
 			app.THead().Body(app.Tr().Body(
-				app.Th().Text("PID"), app.Th().Text("PPID"), app.Th().Text("S").Title("R running, S sleeping in a system call, T stopped, Z zombie (exited, not yet reaped)"),
+				app.Th().Text("PID"), app.Th().Text("PPID"), app.Th().Text("S").Title("R running, S sleeping in a system call, D uninterruptible sleep (a module's down(), msleep or kernel-mode page fault), T stopped, Z zombie (exited, not yet reaped)"),
 				app.Th().Text("VSZ").Title("Mapped memory, KiB"), app.Th().Class("wide").Text("COMMAND"),
 			)),
 			app.TBody().Body(app.Range(procs).Slice(func(i int) app.UI {
