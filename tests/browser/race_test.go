@@ -10,8 +10,8 @@ import (
 )
 
 // raceJS clicks Restart then button (run, step) back to back, n times,
-// with a delay that walks across the load (0 to 12 ms, then once the page
-// shows "Loading…"), and reports, per try, the state the page settles in
+// with a delay that walks across the load (0 to 12 ms, and every fourth
+// try the moment the page shows "Loading…"), and reports, per try, the state the page settles in
 // (end: Exited after a run, Paused after a step), its instruction count
 // and console.
 const raceJS = `(async (button, end, n) => {
@@ -34,8 +34,18 @@ const raceJS = `(async (button, end, n) => {
 	for (let i = 0; i < n; i++) {
 		const g0 = gen();
 		q("#restart-program").click();
-		if (i % 8 === 7) {
-			for (let k = 0; k < 200 && state() !== "Loading…"; k++) await sleep(1);
+		if (i % 4 === 3) {
+			// Click the moment the page shows "Loading…": a timer poll
+			// (4 ms at best) can miss a load that short, a
+			// MutationObserver runs before the worker's next message.
+			await new Promise((resolve) => {
+				if (state() === "Loading…") return resolve();
+				const mo = new MutationObserver(() => {
+					if (state() === "Loading…") { mo.disconnect(); resolve(); }
+				});
+				mo.observe(q(".tw"), { subtree: true, childList: true, characterData: true });
+				setTimeout(() => { mo.disconnect(); resolve(); }, 2000);
+			});
 		} else if (i % 8 > 0) {
 			await sleep((i % 8) * 2);
 		}
@@ -59,11 +69,18 @@ type raceTry struct {
 // says, and that some clicked while the page showed Loading….
 func (e *env) race(button, end string, n int, ok func(raceTry) bool) {
 	e.t.Helper()
+	// A load can be so short that the page never renders "Loading…"
+	// (seen for step: 0 of 16 tries in one CI run), so rounds repeat, up
+	// to three, until some click landed during a load.
 	var tries []raceTry
-	e.run("restarting and pressing "+button+" at once",
-		chromedp.Evaluate(fmt.Sprintf("(%s)(%q, %q, %d)", raceJS, button, end, n), &tries, await))
-	if len(tries) != n {
-		e.t.Fatalf("%d tries reported, want %d", len(tries), n)
+	for round := 0; round < 3 && !clickedLoading(tries); round++ {
+		var more []raceTry
+		e.run("restarting and pressing "+button+" at once",
+			chromedp.Evaluate(fmt.Sprintf("(%s)(%q, %q, %d)", raceJS, button, end, n), &more, await))
+		if len(more) != n {
+			e.t.Fatalf("%d tries reported, want %d", len(more), n)
+		}
+		tries = append(tries, more...)
 	}
 	atLoading, lost := 0, 0
 	for i, tr := range tries {
@@ -78,7 +95,7 @@ func (e *env) race(button, end string, n int, ok func(raceTry) bool) {
 			e.t.Errorf("try %d: %s clicked at %q loaded the program %d times, want once", i, button, tr.StateAtClick, tr.Loads)
 		}
 	}
-	e.t.Logf("MEASURE restart+%s: %d of %d tries lost the click (%d clicked while the page showed Loading…)", button, lost, n, atLoading)
+	e.t.Logf("MEASURE restart+%s: %d of %d tries lost the click (%d clicked while the page showed Loading…)", button, lost, len(tries), atLoading)
 	if atLoading == 0 {
 		e.t.Errorf("no %s was clicked during a load: the test missed the race", button)
 	}
@@ -167,4 +184,13 @@ func TestSelectRunRace(t *testing.T) {
 		}
 	}
 	e.shot("race-select-run")
+}
+
+func clickedLoading(tries []raceTry) bool {
+	for _, tr := range tries {
+		if tr.StateAtClick == "Loading…" {
+			return true
+		}
+	}
+	return false
 }
