@@ -98,36 +98,7 @@ func setup(t *testing.T, prefix string) *env {
 	}))
 	t.Cleanup(srv.Close)
 
-	// Not t.TempDir: Chromium's helpers may still be writing the profile
-	// when the test ends, and TempDir fails the test if removal fails.
-	profile, err := os.MkdirTemp("", "trapdoor-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(profile),
-		chromedp.WindowSize(1280, 860),
-	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
-	// Start the browser on the long-lived context: a first Run on a
-	// shorter-lived one would close the browser when that one ends.
-	if err := chromedp.Run(ctx); err != nil {
-		t.Fatalf("starting chromium: %v", err)
-	}
+	ctx := startChromium(t, exe, 3*time.Minute)
 
 	shots := os.Getenv("TRAPDOOR_SCREENSHOTS")
 	if shots == "" {
@@ -1045,4 +1016,41 @@ func (e *env) goOffline() (restore func()) {
 	}
 	e.offline.Store(true)
 	return func() { e.offline.Store(false) }
+}
+
+// startChromium starts a headless Chromium with an empty profile of its
+// own and returns a context that lives for the test (or for life).
+func startChromium(t *testing.T, exe string, life time.Duration) context.Context {
+	t.Helper()
+	// Not t.TempDir: Chromium's helpers may still be writing the profile
+	// when the test ends, and TempDir fails the test if removal fails.
+	profile, err := os.MkdirTemp("", "trapdoor-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(1280, 860),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	ctx, cancelT := context.WithTimeout(ctx, life)
+	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	// Start the browser on the long-lived context: a first Run on a
+	// shorter-lived one would close the browser when that one ends.
+	if err := chromedp.Run(ctx); err != nil {
+		t.Fatalf("starting chromium: %v", err)
+	}
+	return ctx
 }

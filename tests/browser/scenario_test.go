@@ -596,29 +596,8 @@ func TestScenarios(t *testing.T) {
 // freshBrowser starts another Chromium with an empty profile on the same
 // site: what someone opening a shared link has.
 func (e *env) freshBrowser(t *testing.T) *env {
-	profile, err := os.MkdirTemp("", "trapdoor-chromium-fresh-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(profile), chromedp.WindowSize(1280, 860))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelC := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	ctx, cancelT := context.WithTimeout(ctx, 2*time.Minute)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
-	if err := chromedp.Run(ctx); err != nil {
-		t.Fatalf("starting chromium: %v", err)
-	}
 	f := *e
-	f.t, f.ctx = t, ctx
+	f.t, f.ctx = t, startChromium(t, chromium(t), 2*time.Minute)
 	return &f
 }
 
