@@ -487,16 +487,7 @@ func TestSite(t *testing.T) {
 		e.run("running stdin_wc on typed input",
 			chromedp.Click(`.tab:nth-child(1)`),
 			chromedp.Click(`.program[data-key="musl/stdin_wc"]`),
-			chromedp.Click(".io summary"),
-			chromedp.Evaluate(`(() => {
-				const set = (f, v) => {
-					const t = document.querySelector('.io-text[data-field="' + f + '"]');
-					t.value = v;
-					t.dispatchEvent(new Event("change", { bubbles: true }));
-				};
-				set("stdin", "one two\nthree\n");
-				set("args", "wc\n--mine");
-			})()`, nil),
+			openIO, setIO("stdin", "one two\nthree\n"), setIO("args", "wc\n--mine"),
 			chromedp.Poll(`document.querySelector(".selected-argv code").textContent === "wc --mine"`, nil, chromedp.WithPollingTimeout(5*time.Second)),
 			chromedp.Click("#run"),
 			chromedp.Poll(`document.querySelector("#stat-state").textContent === "Exited"`, nil, chromedp.WithPollingTimeout(30*time.Second)),
@@ -517,12 +508,7 @@ func TestSite(t *testing.T) {
 		e.run("running stdin_wc on a terminal",
 			chromedp.Click(`.tab:nth-child(1)`),
 			chromedp.Click(`.program[data-key="musl/stdin_wc"]`),
-			chromedp.Evaluate(`(() => {
-				document.querySelector(".io").open = true;
-				const t = document.querySelector('.io-text[data-field="stdin"]');
-				t.value = "";
-				t.dispatchEvent(new Event("change", { bubbles: true }));
-			})()`, nil),
+			openIO, setIO("stdin", ""),
 			chromedp.Click("#run"),
 			chromedp.Poll(`document.querySelector("#stat-state").textContent === "Waiting for input"`, nil, chromedp.WithPollingTimeout(30*time.Second)),
 			chromedp.SendKeys("#console-input", "one two"+kb.Enter),
@@ -545,12 +531,7 @@ func TestSite(t *testing.T) {
 		// ^C interrupts a program that never ends (spin without arguments).
 		e.run("interrupting spin",
 			chromedp.Click(`.program[data-key="musl/spin"]`),
-			chromedp.Evaluate(`(() => {
-				document.querySelector(".io").open = true;
-				const t = document.querySelector('.io-text[data-field="args"]');
-				t.value = "spin";
-				t.dispatchEvent(new Event("change", { bubbles: true }));
-			})()`, nil),
+			openIO, setIO("args", "spin"),
 			chromedp.Poll(`document.querySelector(".selected-argv code").textContent === "spin"`, nil, chromedp.WithPollingTimeout(5*time.Second)),
 			chromedp.Click("#run"),
 			chromedp.Poll(`document.querySelector("#stat-state").textContent === "Running"`, nil, chromedp.WithPollingTimeout(10*time.Second)),
@@ -1053,4 +1034,12 @@ func startChromium(t *testing.T, exe string, life time.Duration) context.Context
 		t.Fatalf("starting chromium: %v", err)
 	}
 	return ctx
+}
+
+// openIO opens the workbench's "Arguments, environment and input" box.
+var openIO = chromedp.Evaluate(`document.querySelector(".io").open = true`, nil)
+
+// setIO sets one of its fields (args, env, stdin) as typing would.
+func setIO(field, value string) chromedp.Action {
+	return setField(`.io-text[data-field="`+field+`"]`, value)
 }
