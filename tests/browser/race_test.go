@@ -11,9 +11,9 @@ import (
 
 // raceJS clicks Restart then button (run, step) back to back, n times,
 // with a delay that walks across the load (0 to 12 ms, and every fourth
-// try the moment the page shows "Loading…"), and reports, per try, the state the page settles in
-// (end: Exited after a run, Paused after a step), its instruction count
-// and console.
+// try the moment the page shows "Loading…"), and reports, per try, the
+// state the page settles in (end: Exited after a run, Paused after a
+// step), its instruction count and console.
 const raceJS = `(async (button, end, n) => {
 	const sleep = (ms) => new Promise(r => setTimeout(r, ms));
 	const q = (s) => document.querySelector(s);
