@@ -27,6 +27,7 @@ type block struct {
 	// The blocks that last followed this one (both ends of a jcc),
 	// in the same code page, so the loop can skip the page lookup.
 	link [2]blockLink
+	jit  jitBlock // its compiled code (jit.go)
 }
 
 type blockLink struct {

@@ -98,7 +98,7 @@ func randomBody(rng *rand.Rand, n int, faults bool) []byte {
 // retired counts after every slice: at budget ends, at faults and when
 // the loop comes round.
 func TestBlocksMatchSingleStep(t *testing.T) {
-	defer func() { useBlocks, useFlagElision = true, true }()
+	defer func(hot uint16) { useBlocks, useFlagElision, UseJIT, jitHot = true, true, true, hot }(jitHot)
 	rng := rand.New(rand.NewPCG(7, 11))
 	for seed := range 300 {
 		body := randomBody(rng, 5+rng.IntN(60), seed%3 == 0)
@@ -124,8 +124,9 @@ func TestBlocksMatchSingleStep(t *testing.T) {
 			Vector   uint8
 			ExitAddr uint32
 		}
-		run := func(blocks, elide bool) []result {
-			useBlocks, useFlagElision = blocks, elide
+		run := func(blocks, elide, jit bool) []result {
+			useBlocks, useFlagElision, UseJIT = blocks, elide, jit
+			jitHot = 1 // compile every block the first time it runs
 			c := newTestCPU(t, code)
 			c.R = regs
 			c.SetEFLAGS(flags)
@@ -139,9 +140,12 @@ func TestBlocksMatchSingleStep(t *testing.T) {
 			}
 			return out
 		}
-		want := run(false, false)
-		require.Equal(t, want, run(true, false), "blocks, seed %d, code % x", seed, code)
-		require.Equal(t, want, run(true, true), "blocks with flag elision, seed %d, code % x", seed, code)
+		want := run(false, false, false)
+		require.Equal(t, want, run(true, false, false), "blocks, seed %d, code % x", seed, code)
+		require.Equal(t, want, run(true, true, false), "blocks with flag elision, seed %d, code % x", seed, code)
+		if jitAvailable() {
+			require.Equal(t, want, run(true, true, true), "compiled blocks, seed %d, code % x", seed, code)
+		}
 	}
 }
 

@@ -197,6 +197,12 @@ type CPU struct {
 
 	// Trace hooks for the debugger; nil when unused.
 	OnInstruction func(c *CPU) bool // return true to stop before executing
+
+	// The block compiler's arena (jit_run.go), and what compiled code
+	// reports when it returns: a side exit, and a jump to link.
+	jit      *jitArena
+	jitSide  uint8
+	jitPatch uintptr
 }
 
 // State is everything a context switch saves.
@@ -291,6 +297,7 @@ func (c *CPU) stop(e Exit) {
 func (c *CPU) loop() Exit {
 	left := c.left
 	eip := c.EIP
+	interpretNext := false // after a side exit, the interpreter goes first
 run:
 	for left > 0 && !c.stopping {
 		c.start = eip // the fetch and decode below can fault too
@@ -306,6 +313,13 @@ run:
 				c.buildBlock(eip, in)
 			}
 			if b := in.blk; b != nil && b.n <= left {
+				if UseJIT && !interpretNext && c.jitReady(b, eip) && b.jit.n <= left {
+					c.EIP, c.left = eip, left
+					interpretNext = c.runJIT(b)
+					eip, left = c.EIP, c.left
+					continue
+				}
+				interpretNext = false
 				for {
 					// runBlock, written out here to save a call per block.
 					vpn := c.fetchVPN
@@ -336,7 +350,7 @@ run:
 						break
 					}
 					if eip>>memory.PageShift != vpn {
-						if b = c.blockInOtherPage(eip); b == nil || b.n > left {
+						if b = c.blockInOtherPage(eip); b == nil || b.n > left || b.jitWanted() {
 							break
 						}
 						continue
@@ -346,7 +360,7 @@ run:
 					} else {
 						b = b.next(c, eip)
 					}
-					if b == nil || b.n > left {
+					if b == nil || b.n > left || b.jitWanted() {
 						break
 					}
 				}

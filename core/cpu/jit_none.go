@@ -1,0 +1,12 @@
+//go:build !(linux && amd64)
+
+package cpu
+
+// Elsewhere (the browser's wasm build among them) there is no block
+// compiler: mapArena gives no memory and the interpreter runs everything.
+
+func mapArena(c *CPU) []byte { return nil }
+
+func jitCall(enter, code, cpu uintptr) { panic("cpu: no JIT on this platform") }
+
+const mapArenaWorks = false
