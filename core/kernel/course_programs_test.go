@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -817,6 +818,13 @@ func TestCoursePsNative(t *testing.T) {
 				t.Skipf("cannot run i386 programs natively: %v", err)
 			}
 			defer func() { cmd.Process.Kill(); cmd.Wait() }()
+			// Until its exec completes the child shows as "[spin]" in
+			// state D: wait for its command line.
+			cmdline := fmt.Sprintf("/proc/%d/cmdline", cmd.Process.Pid)
+			require.Eventually(t, func() bool {
+				b, err := os.ReadFile(cmdline)
+				return err == nil && strings.HasPrefix(string(b), "course-ps-marker\x00")
+			}, 10*time.Second, 5*time.Millisecond, "the marker process never showed its command line")
 			user := strconv.Itoa(os.Getuid())
 			if user == "0" {
 				user = "root"
