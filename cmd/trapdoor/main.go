@@ -30,6 +30,7 @@ import (
 	"strings"
 	"time"
 
+	"trapdoor/core/cpu"
 	"trapdoor/core/kernel"
 	"trapdoor/core/trace"
 )
@@ -123,12 +124,14 @@ func run(args []string, session bool) int {
 	var modules envList
 	fl.Var(&modules, "module", "load a kernel module (an i386 relocatable .o) before the program (repeatable)")
 	faultSleeps := fl.Bool("fault-sleeps", false, "kernel-mode page faults in modules may sleep, as a swap-in would")
+	jit := fl.Bool("jit", true, "compile hot code to host code (linux/amd64); --jit=false interprets every instruction")
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return exitUsage
 	}
+	cpu.UseJIT = *jit
 	if fl.NArg() < 1 {
 		fl.Usage()
 		return exitUsage

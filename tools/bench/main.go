@@ -29,6 +29,7 @@ func main() {
 	trapdoor := flag.String("trapdoor", "bin/trapdoor", "the trapdoor binary")
 	pattern := flag.String("programs", "testvectors/bin/glibc/bench_*", "benchmark programs (glob)")
 	runs := flag.Int("runs", 3, "runs per program and runner; the fastest counts")
+	interp := flag.Bool("interp", true, "also run Trapdoor once with --jit=false (the interpreter alone, as in the browser)")
 	flag.Parse()
 
 	progs, _ := filepath.Glob(*pattern)
@@ -41,9 +42,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "qemu-i386 not found (apt-get install qemu-user): its column stays empty")
 	}
 
-	fmt.Printf("%-14s %12s %9s %9s %9s %9s %9s %10s %10s %9s %9s %10s\n",
+	fmt.Printf("%-14s %12s %9s %9s %9s %9s %9s %10s %10s %9s %9s %10s %11s\n",
 		"program", "instructions", "native_s", "qemu_s", "trap_s", "nat_MIPS", "trap_MIPS", "trap/qemu", "trap/nat",
-		"qemu_cpu", "trap_cpu", "cpu_ratio")
+		"qemu_cpu", "trap_cpu", "cpu_ratio", "interp_MIPS")
 	for _, p := range progs {
 		want, native, _ := best(*runs, p)
 		var qemuSec, qemuCPU float64
@@ -56,7 +57,7 @@ func main() {
 		}
 		var instr, trapSec, trapCPU float64
 		for i := 0; i < *runs; i++ {
-			out, stats := runTrapdoor(*trapdoor, p)
+			out, stats := runTrapdoor(*trapdoor, p, "--jit=true")
 			if !bytes.Equal(out, want) {
 				fatalf("%s: trapdoor output differs from native:\n%s", p, out)
 			}
@@ -75,9 +76,17 @@ func main() {
 		if qemuCPU > 0 {
 			ratioCPU = fmt.Sprintf("%.2fx", trapCPU/qemuCPU)
 		}
-		fmt.Printf("%-14s %12.0f %9.3f %9.3f %9.3f %9.0f %9.0f %10s %9.1fx %9.3f %9.3f %10s\n",
+		interpMIPS := "-"
+		if *interp {
+			out, st := runTrapdoor(*trapdoor, p, "--jit=false")
+			if !bytes.Equal(out, want) {
+				fatalf("%s: trapdoor --jit=false output differs from native:\n%s", p, out)
+			}
+			interpMIPS = fmt.Sprintf("%.0f", st.instructions/st.seconds/1e6)
+		}
+		fmt.Printf("%-14s %12.0f %9.3f %9.3f %9.3f %9.0f %9.0f %10s %9.1fx %9.3f %9.3f %10s %11s\n",
 			filepath.Base(p), instr, native, qemuSec, trapSec, instr/native/1e6, instr/trapSec/1e6, ratioQ, trapSec/native,
-			qemuCPU, trapCPU, ratioCPU)
+			qemuCPU, trapCPU, ratioCPU, interpMIPS)
 	}
 }
 
@@ -115,8 +124,8 @@ type stats struct{ instructions, seconds, cpu float64 }
 
 var statsLine = regexp.MustCompile(`instructions=(\d+) seconds=([0-9.]+) mips=`)
 
-func runTrapdoor(trapdoor, prog string) ([]byte, stats) {
-	cmd := exec.Command(trapdoor, "run", "--stats", prog)
+func runTrapdoor(trapdoor, prog, mode string) ([]byte, stats) {
+	cmd := exec.Command(trapdoor, "run", "--stats", mode, prog)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
