@@ -105,6 +105,9 @@ func jitClassify(in *Inst) (f jitInfo) {
 		if op == 0xD0 || op == 0xD1 {
 			count = 1
 		}
+		if op == 0xC0 && (in.reg == 2 || in.reg == 3) && count%9 == 0 {
+			count = 0 // rcl, rcr r/m8 by 9, 18, 27 change nothing, flags included (ops_shift.go)
+		}
 		switch {
 		case op == 0xD3:
 			f.ok = f.ok && !mem // the count needs CL, the address RCX
@@ -342,7 +345,13 @@ func (j *jitCompiler) inst(i int) {
 		if o == 0xD0 || o == 0xD1 {
 			count = 1
 		}
+		if o == 0xC0 && (in.reg == 2 || in.reg == 3) && count&31%9 == 0 {
+			count = 0 // as in jitClassify: no change
+		}
 		if o != 0xD3 && count&31 == 0 {
+			if in.mod != 3 {
+				j.mem(i, in, int(w), false) // the read still happens and can fault
+			}
 			break // no change at all
 		}
 		if o == 0xD3 {
