@@ -300,7 +300,9 @@ func (c *CPU) loop() Exit {
 	interpretNext := false // after a side exit, the interpreter goes first
 run:
 	for left > 0 && !c.stopping {
-		c.start = eip // the fetch and decode below can fault too
+		// The fetch and decode below can fault too: with what has
+		// retired counted (a jump into an unmapped page, say).
+		c.start, c.left = eip, left
 		if eip>>memory.PageShift != c.fetchVPN {
 			c.setFetchPage(eip)
 		}

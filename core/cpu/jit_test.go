@@ -104,29 +104,10 @@ func runSlices(t testing.TB, jit bool, code []byte, regs [8]uint32, flags uint32
 	return out, jitMemory(c)
 }
 
-// isFetchFault reports whether r ends in a page fault on fetching the
-// instruction at EIP.
-func isFetchFault(r jitResult) bool {
-	return r.Exit == ExitFault && r.Vector == VecPageFault && r.ExitAddr-r.EIP < maxInstLength
-}
-
-// requireSameRuns requires the interpreter's results (want) from the
-// compiled run (got), with one known interpreter discrepancy allowed:
-// when an instruction fetch faults right after a jump, the interpreter's
-// loop has not yet counted the jump (and its fused partner) as retired
-// (c.left is updated only before the next instruction runs; cpu.go,
-// reported), while compiled code has. So at a fetch fault the compiled
-// run may have retired up to 2 more.
+// requireSameRuns requires the compiled run's results (got) to be the
+// interpreter's (want).
 func requireSameRuns(t testing.TB, want, got []jitResult, msgAndArgs ...any) {
 	t.Helper()
-	if len(want) == len(got) && len(want) > 0 {
-		w, g := &want[len(want)-1], &got[len(got)-1]
-		if isFetchFault(*w) && isFetchFault(*g) && g.Retired >= w.Retired && g.Retired <= w.Retired+2 {
-			w2 := *w
-			w2.Retired = g.Retired
-			want = append(want[:len(want)-1:len(want)-1], w2)
-		}
-	}
 	require.Equal(t, want, got, msgAndArgs...)
 }
 
