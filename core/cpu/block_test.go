@@ -115,25 +115,16 @@ func TestBlocksMatchSingleStep(t *testing.T) {
 		for range 8 {
 			slices = append(slices, 1+uint64(rng.IntN(300)))
 		}
-		type result struct {
-			R        [8]uint32
-			EFLAGS   uint32
-			EIP      uint32
-			Retired  uint64
-			Exit     Reason
-			Vector   uint8
-			ExitAddr uint32
-		}
-		run := func(blocks, elide, jit bool) []result {
+		run := func(blocks, elide, jit bool) []jitResult {
 			useBlocks, useFlagElision, UseJIT = blocks, elide, jit
 			jitHot = 1 // compile every block the first time it runs
 			c := newTestCPU(t, code)
 			c.R = regs
 			c.SetEFLAGS(flags)
-			var out []result
+			var out []jitResult
 			for _, n := range slices {
 				e := c.Run(n)
-				out = append(out, result{c.R, c.EFLAGS(), c.EIP, c.Retired(), e.Reason, e.Vector, e.Addr})
+				out = append(out, sliceResult(c, e))
 				if e.Reason != ExitBudget {
 					break
 				}

@@ -55,6 +55,11 @@ type jitResult struct {
 	ExitAddr  uint32
 }
 
+// sliceResult is what c shows after a Run slice that ended with e.
+func sliceResult(c *CPU, e Exit) jitResult {
+	return jitResult{c.R, c.EFLAGS(), c.EIP, c.Retired(), e.Reason, e.Vector, e.ErrorCode, e.Addr}
+}
+
 // jitMemory is the guest memory the tests compare at the end of a run.
 func jitMemory(c *CPU) []byte {
 	var out []byte
@@ -93,7 +98,7 @@ func runSlices(t testing.TB, jit bool, code []byte, regs [8]uint32, flags uint32
 			c.jit.used = len(c.jit.mem) - jitCodeMax + 16
 		}
 		e := c.Run(n)
-		out = append(out, jitResult{c.R, c.EFLAGS(), c.EIP, c.Retired(), e.Reason, e.Vector, e.ErrorCode, e.Addr})
+		out = append(out, sliceResult(c, e))
 		if e.Reason != ExitBudget {
 			if e.Reason == ExitInternal {
 				t.Fatalf("internal error (jit %v): %v", jit, e.Err)
@@ -839,7 +844,7 @@ func TestJITCodeAliased(t *testing.T) {
 		var out []jitResult
 		for _, n := range []uint64{1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 1000} {
 			e := c.Run(n)
-			out = append(out, jitResult{c.R, c.EFLAGS(), c.EIP, c.Retired(), e.Reason, e.Vector, e.ErrorCode, e.Addr})
+			out = append(out, sliceResult(c, e))
 		}
 		return out, jitMemory(c)
 	}
