@@ -100,7 +100,7 @@ func (c *CPU) jitReady(b *block, eip uint32) bool {
 // compilePage compiles the current code page's blocks into a region.
 func (c *CPU) compilePage(ar *jitArena, b *block, eip uint32) bool {
 	cp := c.fetch
-	if ar.compiles[cp] >= wasmMaxCompiles {
+	if (&wcomp{}).prefix(b, eip) == 0 || ar.compiles[cp] >= wasmMaxCompiles {
 		b.jit.fail = true
 		return false
 	}

@@ -165,6 +165,10 @@ func (w *wcomp) bits() uint32 { return uint32(w.fl.size) * 8 }
 
 // The flags of the known producer, each pushed as 0 or 1.
 func (w *wcomp) cf() {
+	if !w.fl.known {
+		w.dynFlag(w.cf, 0, []lazyOp{lazyAdd, lazyAdc, lazySub, lazySbb, lazyLogic, lazyInc, lazyDec, lazyCO})
+		return
+	}
 	switch w.fl.op {
 	case lazyAdd:
 		w.get(lFres)
@@ -212,19 +216,31 @@ func (w *wcomp) cf() {
 }
 
 func (w *wcomp) zf() {
+	if !w.fl.known {
+		w.dynFlag(w.zf, 6, nil)
+		return
+	}
 	w.get(lFres)
 	w.byte1(wEqz)
 }
 
 func (w *wcomp) sf() {
+	if !w.fl.known {
+		w.dynFlag(w.sf, 7, nil)
+		return
+	}
 	w.get(lFres)
-	w.i32(w.bits() - 1)
+	w.topBit()
 	w.byte1(wShrU)
 	w.i32(1)
 	w.byte1(wAnd)
 }
 
 func (w *wcomp) pf() {
+	if !w.fl.known {
+		w.dynFlag(w.pf, 2, nil)
+		return
+	}
 	w.get(lFres)
 	w.i32(0xFF)
 	w.byte1(wAnd)
@@ -235,7 +251,10 @@ func (w *wcomp) pf() {
 }
 
 func (w *wcomp) of() {
-	sb := uint32(1) << (w.bits() - 1)
+	if !w.fl.known {
+		w.dynFlag(w.of, 11, []lazyOp{lazyAdd, lazyAdc, lazySub, lazySbb, lazyLogic, lazyInc, lazyDec, lazyCO})
+		return
+	}
 	switch w.fl.op {
 	case lazyAdd, lazyAdc:
 		w.get(lFa)
@@ -245,7 +264,7 @@ func (w *wcomp) of() {
 		w.get(lFres)
 		w.byte1(wXor)
 		w.byte1(wAnd)
-		w.i32(w.bits() - 1)
+		w.topBit()
 		w.byte1(wShrU)
 		w.i32(1)
 		w.byte1(wAnd)
@@ -257,17 +276,19 @@ func (w *wcomp) of() {
 		w.get(lFres)
 		w.byte1(wXor)
 		w.byte1(wAnd)
-		w.i32(w.bits() - 1)
+		w.topBit()
 		w.byte1(wShrU)
 		w.i32(1)
 		w.byte1(wAnd)
-	case lazyInc:
+	case lazyInc, lazyDec:
 		w.get(lFres)
-		w.i32(sb)
-		w.byte1(wEq)
-	case lazyDec:
-		w.get(lFres)
-		w.i32(sb - 1)
+		w.i32(1)
+		w.topBit()
+		w.byte1(wShl)
+		if w.fl.op == lazyDec {
+			w.i32(1)
+			w.byte1(wSub)
+		}
 		w.byte1(wEq)
 	case lazyCO:
 		w.get(lFcin)
@@ -278,6 +299,66 @@ func (w *wcomp) of() {
 	default:
 		w.i32(0)
 	}
+}
+
+// topBit pushes the producer's width in bits less one: a constant when
+// the producer is known, else from the recorded size.
+func (w *wcomp) topBit() {
+	if w.fl.size != 0 {
+		w.i32(w.bits() - 1)
+		return
+	}
+	w.get(lFsize)
+	w.i32(3)
+	w.byte1(wShl)
+	w.i32(1)
+	w.byte1(wSub)
+}
+
+// dynFlag pushes a flag whose producer is only known at run time: for
+// each of ops (nil: any operation) as f computes it for that producer,
+// with the width from the record; for lazyNone, EFLAGS bit.
+func (w *wcomp) dynFlag(f func(), bit uint32, ops []lazyOp) {
+	saved := w.fl
+	defer func() { w.fl = saved }()
+	// lazyNone first: the status bit in flags.
+	w.get(lFop)
+	w.i32(uint32(lazyNone))
+	w.byte1(wEq)
+	w.byte1(wIf, 0x7F)
+	w.depth++
+	w.cpuLoad(wLoad, offFlags)
+	w.i32(bit)
+	w.byte1(wShrU)
+	w.i32(1)
+	w.byte1(wAnd)
+	w.byte1(wElse)
+	if ops == nil {
+		w.fl = wflags{known: true, op: lazyAdd}
+		f()
+		w.end()
+		return
+	}
+	opened := 0
+	for k, op := range ops {
+		w.fl = wflags{known: true, op: op}
+		if k == len(ops)-1 {
+			f() // the last: taken for any other value too
+			break
+		}
+		w.get(lFop)
+		w.i32(uint32(op))
+		w.byte1(wEq)
+		w.byte1(wIf, 0x7F)
+		w.depth++
+		opened++
+		f()
+		w.byte1(wElse)
+	}
+	for ; opened > 0; opened-- {
+		w.end()
+	}
+	w.end()
 }
 
 // signed pushes local l sign-extended from the producer's width.
@@ -363,9 +444,6 @@ var aluLazy = [8]lazyOp{lazyAdd, lazyLogic, lazyAdc, lazySbb, lazyLogic, lazySub
 func (w *wcomp) alu(op uint8, size int, a, b func()) bool {
 	carry := op == aluADC || op == aluSBB
 	if carry {
-		if !w.fl.known {
-			return false
-		}
 		w.cf()
 		w.set(lT1)
 	}
@@ -410,9 +488,6 @@ func (w *wcomp) alu(op uint8, size int, a, b func()) bool {
 
 // incdec: inc (dec false) or dec of the value pushed by v into lFres.
 func (w *wcomp) incdec(dec bool, size int, v func()) bool {
-	if !w.fl.known {
-		return false
-	}
 	w.cf()
 	w.set(lT1)
 	v()
@@ -513,9 +588,6 @@ func (w *wcomp) inst(i int) bool {
 		if o&1 == 0 {
 			size = 1
 		}
-		if (alu == aluADC || alu == aluSBB) && !w.fl.known {
-			return false
-		}
 		switch o & 7 {
 		case 0, 1:
 			a := w.rmSrc(i, in, size, alu != aluCMP)
@@ -540,9 +612,6 @@ func (w *wcomp) inst(i int) bool {
 		size := 4
 		if o == 0x80 {
 			size = 1
-		}
-		if (alu == aluADC || alu == aluSBB) && !w.fl.known {
-			return false
 		}
 		a := w.rmSrc(i, in, size, alu != aluCMP)
 		w.alu(alu, size, a, w.imm(in, size))
@@ -769,9 +838,6 @@ func (w *wcomp) inst(i int) bool {
 		if o == 0xFE {
 			size = 1
 		}
-		if !w.fl.known {
-			return false
-		}
 		v := w.rmSrc(i, in, size, true)
 		w.incdec(in.reg == 1, size, v)
 		w.rmDst(in, size, w.res)
@@ -812,23 +878,14 @@ func (w *wcomp) inst(i int) bool {
 		w.set(lR0 + EAX)
 	case o == 0x90, o == 0x11E, o == 0x11F:
 	case o >= 0x190 && o <= 0x19F && !mem:
-		if !w.fl.known {
-			return false
-		}
 		w.setR(in.rm, 1, func() { w.cond(uint8(o & 0xF)) })
 	case o >= 0x140 && o <= 0x14F && !mem:
-		if !w.fl.known {
-			return false
-		}
 		w.getR(in.rm, 4)
 		w.getR(in.reg, 4)
 		w.cond(uint8(o & 0xF))
 		w.byte1(wSelect)
 		w.set(lR0 + int(in.reg&7))
 	case o >= 0x70 && o <= 0x7F, o >= 0x180 && o <= 0x18F:
-		if !w.fl.known {
-			return false
-		}
 		w.cond(uint8(o & 0xF))
 		w.open(wIf)
 		w.goTo(eipEnd + in.imm)
