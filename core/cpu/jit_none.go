@@ -2,7 +2,7 @@
 
 package cpu
 
-// Elsewhere (the browser's wasm build among them) there is no block
+// Elsewhere (but in the browser, see jit_wasm.go) there is no block
 // compiler: mapArena gives no memory and the interpreter runs everything.
 
 func mapArena(c *CPU) []byte { return nil }
