@@ -15,6 +15,7 @@ help:
 	@echo "make serve [PREFIX=/p]   build the browser app and serve it on http://localhost:8080/"
 	@echo "make site [PREFIX=/p]    build the static site into build/site (deploy as is)"
 	@echo "make test-browser        the headless Chromium tests only"
+	@echo "make test-wasm-cpu       core/cpu's tests as js/wasm under Node.js (the browser's JIT)"
 	@echo "make run [PROGRAM=path]  run a static i386 program with its syscall trace"
 	@echo "make test                vet, format check and every test (what CI runs)"
 	@echo "make bench               native vs qemu-i386 vs Trapdoor, MIPS and ratios"
@@ -32,6 +33,7 @@ run:
 test: vet fmt-check
 	$(GO) test -count=1 ./...
 	$(MAKE) test-browser
+	$(MAKE) test-wasm-cpu
 
 vet:
 	$(GO) vet ./...

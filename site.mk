@@ -16,7 +16,7 @@ ADDR      ?= localhost:8080
 # Stripped: about a third smaller, and panics still name their functions.
 WASM_FLAGS ?= -trimpath -ldflags='-s -w'
 
-.PHONY: site serve wasm test-browser site-clean
+.PHONY: site serve wasm test-browser test-wasm-cpu site-clean
 
 wasm:
 	@mkdir -p $(WASM_DIR)
@@ -36,6 +36,15 @@ SCREENSHOTS ?= /tmp/trapdoor-screenshots
 test-browser: wasm
 	TRAPDOOR_WASM_DIR=$(abspath $(WASM_DIR)) TRAPDOOR_SCREENSHOTS=$(SCREENSHOTS) \
 	    $(GO) test -count=1 -v ./tests/browser
+
+# core/cpu's tests built for the browser (js/wasm) and run under Node.js
+# with the WebAssembly block compiler on (tools/wasmexec). Skips without
+# node; the fast-path generator check needs os/exec, which js lacks.
+test-wasm-cpu:
+	@if command -v node >/dev/null; then \
+	    GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(abspath tools/wasmexec/go_js_wasm_exec) \
+	        -skip TestGeneratedFastPathsAreCurrent ./core/cpu; \
+	else echo "node is not installed: skipping the wasm CPU tests"; fi
 
 site-clean:
 	rm -rf $(SITE_DIR) $(WASM_DIR)

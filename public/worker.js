@@ -16,6 +16,9 @@ importScripts(new URL("../wasm_exec.js", self.location.href).href);
       const bytes = await (await fetch(url)).arrayBuffer();
       result = await WebAssembly.instantiate(bytes, go.importObject);
     }
+    // The block compiler (core/cpu/jit_wasm.go) builds modules that
+    // import the emulator's own memory.
+    self.trapdoorGoMemory = result.instance.exports.mem;
     await go.run(result.instance);
     self.postMessage(JSON.stringify({ type: "fatal", error: "the emulator worker stopped (see the browser console)." }));
   } catch (e) {

@@ -198,7 +198,8 @@ type CPU struct {
 	// Trace hooks for the debugger; nil when unused.
 	OnInstruction func(c *CPU) bool // return true to stop before executing
 
-	// The block compiler's arena (jit_run.go), and what compiled code
+	// The block compiler's arena (jit_run.go; in the browser, its compiled
+	// regions, jit_wasm.go), and what compiled code
 	// reports when it returns: a side exit, and a jump to link.
 	jit      *jitArena
 	jitSide  uint8

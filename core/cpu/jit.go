@@ -84,7 +84,7 @@ func init() {
 
 // jitBlock is a block's compiled code.
 type jitBlock struct {
-	entry uintptr // address of the code; 0 when not compiled
+	entry uintptr // address of the code; 0 when not compiled (browser: region index + 1)
 	gen   uint32  // arena generation the code belongs to
 	vpn   uint32  // virtual page the code was compiled for (it embeds EIPs)
 	n     uint64  // instructions the compiled part retires

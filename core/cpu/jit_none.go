@@ -1,8 +1,8 @@
-//go:build !(linux && amd64)
+//go:build !(linux && amd64) && !js
 
 package cpu
 
-// Elsewhere (the browser's wasm build among them) there is no block
+// Elsewhere (but in the browser, see jit_wasm.go) there is no block
 // compiler: mapArena gives no memory and the interpreter runs everything.
 
 func mapArena(c *CPU) []byte { return nil }
