@@ -92,6 +92,23 @@ func randomBody(rng *rand.Rand, n int, faults bool) []byte {
 	return code
 }
 
+// jitResult is the state compared after each Run slice.
+type jitResult struct {
+	R         [8]uint32
+	EFLAGS    uint32
+	EIP       uint32
+	Retired   uint64
+	Exit      Reason
+	Vector    uint8
+	ErrorCode uint32
+	ExitAddr  uint32
+}
+
+// sliceResult is what c shows after a Run slice that ended with e.
+func sliceResult(c *CPU, e Exit) jitResult {
+	return jitResult{c.R, c.EFLAGS(), c.EIP, c.Retired(), e.Reason, e.Vector, e.ErrorCode, e.Addr}
+}
+
 // TestBlocksMatchSingleStep runs random programs one instruction at a
 // time, in blocks, and in blocks with flag elision, with the same budget
 // slices, and requires the same registers, EFLAGS, EIP, exits and

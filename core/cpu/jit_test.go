@@ -1,3 +1,5 @@
+//go:build !js
+
 package cpu
 
 import (
@@ -41,23 +43,6 @@ func newJITCPU(t testing.TB, code []byte) *CPU {
 	}
 	c.SegBas[GS] = jitGSBase
 	return c
-}
-
-// jitResult is the state compared after each Run slice.
-type jitResult struct {
-	R         [8]uint32
-	EFLAGS    uint32
-	EIP       uint32
-	Retired   uint64
-	Exit      Reason
-	Vector    uint8
-	ErrorCode uint32
-	ExitAddr  uint32
-}
-
-// sliceResult is what c shows after a Run slice that ended with e.
-func sliceResult(c *CPU, e Exit) jitResult {
-	return jitResult{c.R, c.EFLAGS(), c.EIP, c.Retired(), e.Reason, e.Vector, e.ErrorCode, e.Addr}
 }
 
 // jitMemory is the guest memory the tests compare at the end of a run.
