@@ -6,6 +6,8 @@ import (
 	"syscall/js"
 	"unsafe"
 
+	"github.com/hack-pad/safejs"
+
 	"trapdoor/core/memory"
 )
 
@@ -127,10 +129,20 @@ func (c *CPU) compilePage(ar *jitArena, b *block, eip uint32) bool {
 	}
 	u8 := js.Global().Get("Uint8Array").New(len(code))
 	js.CopyBytesToJS(u8, code)
-	mod := ar.module.New(u8)
-	inst := ar.instance.New(mod, ar.imports)
+	// A module the engine refuses (a compiler bug, or the engine's own
+	// limits) leaves this page to the interpreter rather than stopping
+	// the emulator: safejs turns the JS exception into an error.
+	mod, err := safejs.Safe(ar.module).New(u8)
+	var inst safejs.Value
+	if err == nil {
+		inst, err = safejs.Safe(ar.instance).New(mod, ar.imports)
+	}
+	if err != nil {
+		b.jit.fail = true
+		return false
+	}
 	ar.gen++
-	r := &wregion{fn: inst.Get("exports").Get("f"), gen: ar.gen, vpn: vpn}
+	r := &wregion{fn: safejs.Unsafe(inst).Get("exports").Get("f"), gen: ar.gen, vpn: vpn}
 	ar.regions[cp] = r
 	ar.lastCP, ar.last = cp, r
 	for k, e := range eips {
