@@ -92,8 +92,9 @@ type jitBlock struct {
 	fail  bool    // the first instruction cannot be compiled
 }
 
-// jitHot is how many interpreted runs make a block worth compiling.
-var jitHot uint16 = 16
+// jitHot is how many interpreted runs make a block worth compiling:
+// jitHotDefault, per platform (compiling costs more in the browser).
+var jitHot uint16 = jitHotDefault
 
 // sideExit is an out-of-line exit stub to emit after the block's body.
 type sideExit struct {

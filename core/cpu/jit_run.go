@@ -152,6 +152,9 @@ func (c *CPU) runJIT(b *block) (side bool) {
 	return c.jitSide != 0
 }
 
+// jitHotDefault: host code is cheap to make (microseconds a block).
+const jitHotDefault = 16
+
 // jitWanted tells the interpreter's block chaining to hand b to the
 // outer loop, which runs compiled code: b has some, or is hot enough to
 // get some.

@@ -162,6 +162,10 @@ func (c *CPU) runJIT(b *block) (side bool) {
 	return c.jitSide != 0
 }
 
+// jitHotDefault: a page compiles as one WebAssembly module, which the
+// engine takes milliseconds over, so only code that keeps running pays.
+const jitHotDefault = 1000
+
 // jitWanted tells the interpreter's block chaining to hand b to the
 // outer loop, which runs compiled code: b has some, or is hot enough to
 // get some.
