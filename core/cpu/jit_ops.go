@@ -484,9 +484,10 @@ func (j *jitCompiler) inst(i int) {
 		j.dirtyAF = f.dirtyAF || (j.dirtyAF && !f.writesAF(in))
 		if j.storeFlags[i] {
 			if f.mulFlags {
-				j.modelMulFlags(in)
+				j.saveMulFlags(in)
+			} else {
+				j.saveFlags()
 			}
-			j.saveFlags()
 		}
 	}
 	if in.extra != 0 {
@@ -672,25 +673,24 @@ func (f jitInfo) writesAF(in *Inst) bool {
 	return !rotate
 }
 
-// modelMulFlags makes the host's flags after a multiply the model's:
-// CF and OF from the hardware, SF ZF PF from the (low) result, AF clear.
-func (j *jitCompiler) modelMulFlags(in *Inst) {
+// saveMulFlags stores a multiply's flags as the interpreter records
+// them (lazyCO: CF and OF given, SF ZF PF from the low result, AF clear)
+// without touching RFLAGS: the host's SF ZF AF PF are not the model's,
+// so a later reader reloads from the state.
+func (j *jitCompiler) saveMulFlags(in *Inst) {
 	a := &j.a
 	res := hostReg(in.reg)
 	if in.Op == 0xF7 {
 		res = hostReg(EAX)
-	} else if in.mod != 3 && in.Op != 0x69 && in.Op != 0x6B && in.Op != 0x1AF {
-		panic("cpu: jit: multiply without a register result")
 	}
-	a.Pushfq()
-	a.Pop(tA)
-	a.ALURI(4, x64.AND, tA, FlagCF|FlagOF)
-	a.TestRR(4, res, res)
-	a.Pushfq()
-	a.Pop(tC)
-	a.ALURI(4, x64.AND, tC, FlagSF|FlagZF|FlagPF)
-	a.ALURR(4, x64.OR, tA, tC)
-	a.Push(tA)
-	a.Popfq()
-	j.dirtyAF = false
+	a.Setcc(condB, tA)
+	a.Setcc(condO, tC)
+	a.MovZX(1, tA, tA)
+	a.MovZX(1, tC, tC)
+	a.Lea(4, tA, x64.Idx(tA, tC, 1, 0)) // CF | OF<<1
+	a.Store(4, x64.At(jitCPU, offCin), tA)
+	a.Store(4, x64.At(jitCPU, offRes), res)
+	a.StoreImm(1, x64.At(jitCPU, offSize), 4)
+	a.StoreImm(1, x64.At(jitCPU, offOp), uint32(lazyCO))
+	j.hostValid, j.stateValid, j.stateHost, j.dirtyAF = false, true, false, false
 }

@@ -1,7 +1,5 @@
 package cpu
 
-import "unsafe"
-
 // The browser's block compiler: the hot blocks of one code page become
 // one WebAssembly function (a "region"), v86-style. The function keeps
 // the guest registers, the budget and the lazy-flag record (flags.go) in
@@ -22,14 +20,6 @@ import "unsafe"
 // the same block), and an instruction that reads flags of an unknown
 // producer ends the compiled part of its block. This file only produces
 // bytes; jit_wasm.go compiles and runs them in the browser.
-
-// Offsets of the CPU fields the generated code uses besides jit.go's.
-var (
-	offSize = int32(unsafe.Offsetof(CPU{}.size))
-	offA    = int32(unsafe.Offsetof(CPU{}.a))
-	offB    = int32(unsafe.Offsetof(CPU{}.b))
-	offCin  = int32(unsafe.Offsetof(CPU{}.cin))
-)
 
 // wasm locals of the region function. Local 0 is the parameter: the
 // index of the block to start with, then the block to dispatch to.
