@@ -100,6 +100,20 @@ type jitBlock struct {
 // jitHotDefault, per platform (compiling costs more in the browser).
 var jitHot uint16 = jitHotDefault
 
+// jitWanted tells the interpreter's block chaining to hand b to the
+// outer loop, which runs compiled code: b has some, or is hot enough to
+// get some.
+func (b *block) jitWanted() bool {
+	if !UseJIT || b.jit.fail {
+		return false
+	}
+	if b.jit.entry != 0 {
+		return true
+	}
+	b.jit.heat++
+	return b.jit.heat >= jitHot
+}
+
 // sideExit is an out-of-line exit stub to emit after the block's body.
 type sideExit struct {
 	jumps []int  // displacement fields that jump here

@@ -155,19 +155,6 @@ func (c *CPU) runJIT(b *block) (side bool) {
 // jitHotDefault: host code is cheap to make (microseconds a block).
 const jitHotDefault = 16
 
-// jitWanted tells the interpreter's block chaining to hand b to the
-// outer loop, which runs compiled code: b has some, or is hot enough to
-// get some.
-func (b *block) jitWanted() bool {
-	if !UseJIT || b.jit.fail {
-		return false
-	}
-	if b.jit.entry != 0 {
-		return true
-	}
-	b.jit.heat++
-	return b.jit.heat >= jitHot
-}
 
 // jitAvailable reports whether this platform compiles blocks.
 func jitAvailable() bool { return mapArenaWorks }
