@@ -155,6 +155,5 @@ func (c *CPU) runJIT(b *block) (side bool) {
 // jitHotDefault: host code is cheap to make (microseconds a block).
 const jitHotDefault = 16
 
-
 // jitAvailable reports whether this platform compiles blocks.
 func jitAvailable() bool { return mapArenaWorks }

@@ -166,6 +166,5 @@ func (c *CPU) runJIT(b *block) (side bool) {
 // engine takes milliseconds over, so only code that keeps running pays.
 const jitHotDefault = 1000
 
-
 // jitAvailable reports whether this platform compiles blocks.
 func jitAvailable() bool { return !js.Global().Get("trapdoorGoMemory").IsUndefined() }
