@@ -109,6 +109,20 @@ func sliceResult(c *CPU, e Exit) jitResult {
 	return jitResult{c.R, c.EFLAGS(), c.EIP, c.Retired(), e.Reason, e.Vector, e.ErrorCode, e.Addr}
 }
 
+// randomStart makes body a loop (a jmp back to its start) and picks the
+// registers and flags it starts with: EBX and ESP point at data and
+// stack, ESI is often 0 so [ebx+esi] maps.
+func randomStart(rng *rand.Rand, body []byte) (code []byte, regs [8]uint32, flags uint32) {
+	code = append(body, 0xE9)
+	code = append(code, le32(uint32(-(len(body) + 5)))...)
+	for i := range regs {
+		regs[i] = rng.Uint32() >> uint(rng.IntN(32))
+	}
+	regs[EBX], regs[ESP] = dataBase, stackTop
+	regs[ESI] = uint32(rng.IntN(2)) * regs[ESI]
+	return code, regs, rng.Uint32() & StatusFlags
+}
+
 // TestBlocksMatchSingleStep runs random programs one instruction at a
 // time, in blocks, and in blocks with flag elision, with the same budget
 // slices, and requires the same registers, EFLAGS, EIP, exits and
@@ -119,15 +133,7 @@ func TestBlocksMatchSingleStep(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 11))
 	for seed := range 300 {
 		body := randomBody(rng, 5+rng.IntN(60), seed%3 == 0)
-		code := append(body, 0xE9)
-		code = append(code, le32(uint32(-(len(body) + 5)))...)
-		var regs [8]uint32
-		for i := range regs {
-			regs[i] = rng.Uint32() >> uint(rng.IntN(32))
-		}
-		regs[EBX], regs[ESP] = dataBase, stackTop
-		regs[ESI] = uint32(rng.IntN(2)) * regs[ESI] // often 0: [ebx+esi] maps
-		flags := rng.Uint32() & StatusFlags
+		code, regs, flags := randomStart(rng, body)
 		var slices []uint64
 		for range 8 {
 			slices = append(slices, 1+uint64(rng.IntN(300)))

@@ -34,7 +34,7 @@ import (
 // Blocks end in a jump to a successor whose address is known (jcc, jmp,
 // call, fall-through) or computed (ret, jmp/call through a register or
 // memory). A known successor in the same code page is reached by a direct
-// host jump once it is compiled (runJIT patches the exit stub's jump);
+// host jump once it is compiled (runJIT re-points the exit path's jump);
 // anything else returns to the interpreter's loop, which finds the next
 // block. Each block's entry checks and charges the budget, so a chain of
 // compiled blocks stops exactly where the interpreter would.
@@ -100,6 +100,19 @@ type jitBlock struct {
 // jitHotDefault, per platform (compiling costs more in the browser).
 var jitHot uint16 = jitHotDefault
 
+// due counts an interpreted run of a block without current code and
+// reports whether to compile it now.
+func (jb *jitBlock) due() bool {
+	if jb.fail {
+		return false
+	}
+	if jb.heat++; jb.heat < jitHot {
+		return false
+	}
+	jb.heat = 0
+	return true
+}
+
 // jitWanted tells the interpreter's block chaining to hand b to the
 // outer loop, which runs compiled code: b has some, or is hot enough to
 // get some.
@@ -114,7 +127,7 @@ func (b *block) jitWanted() bool {
 	return b.jit.heat >= jitHot
 }
 
-// sideExit is an out-of-line exit stub to emit after the block's body.
+// sideExit is an out-of-line exit path, emitted after the block's body.
 type sideExit struct {
 	jumps []int  // displacement fields that jump here
 	eip   uint32 // EIP of the instruction to resume at
@@ -183,7 +196,7 @@ func compileBlock(b *block, eip uint32, base, exitAddr uintptr) (code []byte, n 
 		// Stop before an instruction the interpreter must run.
 		j.exitTo(a.Jmp(), eip+b.ops[k].off, 0, false)
 	}
-	// The exit stubs, out of line.
+	// The exit paths, out of line.
 	for _, e := range j.exits {
 		here := a.Len()
 		for _, at := range e.jumps {
@@ -223,7 +236,7 @@ type jitPatchSite struct {
 }
 
 // exitTo routes the jump whose displacement is at (or a fall-through
-// when at < 0) to a stub that leaves the compiled code at eip, giving
+// when at < 0) to an exit path that leaves the compiled code at eip, giving
 // back undo instructions of budget. A side exit makes the interpreter run
 // the instruction at eip before compiled code runs again.
 func (j *jitCompiler) exitTo(at int, eip uint32, undo uint64, succ bool) *sideExit {
@@ -238,7 +251,7 @@ func (j *jitCompiler) exitTo(at int, eip uint32, undo uint64, succ bool) *sideEx
 // sideExitAt leaves before op i runs (a TLB miss, say).
 func (j *jitCompiler) sideExitAt(i int, at int) {
 	op := j.ops[i]
-	// Reuse the op's stub when it has one.
+	// Reuse the op's exit path when it has one.
 	for _, e := range j.exits {
 		if !e.succ && e.eip == j.start+op.off && e.undo == j.n-uint64(op.done) {
 			e.jumps = append(e.jumps, at)

@@ -83,13 +83,9 @@ func (c *CPU) jitReady(b *block, eip uint32) bool {
 		}
 		jb.entry = 0 // stale: the arena started over, or another mapping
 	}
-	if jb.fail {
+	if !jb.due() {
 		return false
 	}
-	if jb.heat++; jb.heat < jitHot {
-		return false
-	}
-	jb.heat = 0
 	ar := c.arena()
 	if ar == nil {
 		return false

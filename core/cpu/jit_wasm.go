@@ -85,13 +85,9 @@ func (c *CPU) jitReady(b *block, eip uint32) bool {
 		}
 		jb.entry = 0
 	}
-	if jb.fail {
+	if !jb.due() {
 		return false
 	}
-	if jb.heat++; jb.heat < jitHot {
-		return false
-	}
-	jb.heat = 0
 	ar := c.arena()
 	if ar == nil {
 		return false

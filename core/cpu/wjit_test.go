@@ -107,15 +107,7 @@ func TestCompiledBlocksMatchSingleStep(t *testing.T) {
 				body = append(body, randomBody2(rng, 1+rng.IntN(4), codeBase+uint32(len(body)))...)
 			}
 		}
-		code := append(body, 0xE9)
-		code = append(code, le32(uint32(-(len(body) + 5)))...)
-		var regs [8]uint32
-		for i := range regs {
-			regs[i] = rng.Uint32() >> uint(rng.IntN(32))
-		}
-		regs[EBX], regs[ESP] = dataBase, stackTop
-		regs[ESI] = uint32(rng.IntN(2)) * regs[ESI]
-		flags := rng.Uint32() & StatusFlags
+		code, regs, flags := randomStart(rng, body)
 		var slices []uint64
 		for range 8 {
 			slices = append(slices, 1+uint64(rng.IntN(500)))
